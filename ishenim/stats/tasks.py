@@ -1,0 +1,25 @@
+"""Background tasks of the statistics, thin and named after what they call.
+
+Task names are module paths (ishenim.stats.tasks.stats_import_run); the `stats_` prefix keeps
+them apart from other apps' imports in the worker's logs and task table.
+"""
+
+from django_tasks import task
+
+from ishenim.stats.services.importing_uploads import import_run_execute
+
+
+@task()
+def stats_import_run(import_run_id: int) -> dict | None:
+    """Run the queued import `import_run_id` (a file uploaded on the import page); its
+    progress is committed on the ImportRun as it goes, which the import page shows."""
+    run = import_run_execute(import_run_id=import_run_id)
+    if run is None:
+        return None
+    return {
+        "status": run.status,
+        "rows_read": run.rows_read,
+        "rows_imported": run.rows_imported,
+        "rows_duplicate": run.rows_duplicate,
+        "rows_rejected": run.rows_rejected,
+    }
