@@ -1,6 +1,6 @@
 """Datasets: creating them, changing what describes them, and applying category mappings again."""
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -38,6 +38,11 @@ def dataset_authorise_import(dataset: Dataset, actor) -> None:
     _authorise(dataset, actor, Action.CHANGE)
 
 
+# Names of the statistics pages at /stats/<name>/ (stats/urls.py): a dataset of that name
+# could never be opened.
+RESERVED_NAMES = frozenset({"imports"})
+
+
 @transaction.atomic
 def dataset_create(
     *,
@@ -65,6 +70,10 @@ def dataset_create(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     _authorise(dataset, actor, Action.CREATE)
+    if dataset.name in RESERVED_NAMES:
+        raise ValidationError(
+            {"name": _("“%(name)s” is the name of a page; choose another.") % {"name": name}}
+        )
     dataset.full_clean()
     dataset.save()
     timeline.dataset_created(

@@ -29,7 +29,9 @@ def _change_columns(*, q_value: bool) -> list[Column]:
     columns = [
         Column("before", _("Records in the comparison period")),
         Column("ratio", _("Rate ratio")),
+        # xgettext:no-python-format
         Column("lower", _("Rate ratio, lower 95% limit")),
+        # xgettext:no-python-format
         Column("upper", _("Rate ratio, upper 95% limit")),
         Column("p_value", _("p-value")),
     ]
@@ -68,7 +70,9 @@ def part_table(dashboard: Dashboard) -> tuple[list[Column], list[dict]]:
         Column("population", _("Population")),
         Column("count", _("Records")),
         Column("rate", _("Rate per 100,000")),
+        # xgettext:no-python-format
         Column("rate_lower", _("Rate, lower 95% limit")),
+        # xgettext:no-python-format
         Column("rate_upper", _("Rate, upper 95% limit")),
     ]
     if dashboard.compare is not None:

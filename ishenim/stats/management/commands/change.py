@@ -53,6 +53,7 @@ class Command(BaseCommand):
             str(first),
             str(second),
             _("ratio"),
+            # xgettext:no-python-format
             _("95% interval"),
             _("p"),
             _("q"),

@@ -281,12 +281,18 @@ STYLE_CLASSES = {
 
 def class_label(level: int) -> str:
     return {
+        # xgettext:no-python-format
         3: _("Hot spot, 99% confidence"),
+        # xgettext:no-python-format
         2: _("Hot spot, 95% confidence"),
+        # xgettext:no-python-format
         1: _("Hot spot, 90% confidence"),
         0: _("Not significant"),
+        # xgettext:no-python-format
         -1: _("Cold spot, 90% confidence"),
+        # xgettext:no-python-format
         -2: _("Cold spot, 95% confidence"),
+        # xgettext:no-python-format
         -3: _("Cold spot, 99% confidence"),
     }[int(level)]
 
