@@ -1,5 +1,7 @@
 """Stats' part of the demonstration data set: a made-up dataset of registered crimes for 2022
-and 2023, so that the statistics have something of this country to show after `make run`.
+and 2023, so that the statistics have something of this country to show after `make run`, and
+the real police.uk month of West Yorkshire (demo_data/policeuk, PROVENANCE.md there) as a
+public dataset, so that the open data pages publish something real.
 
 Balykchy has the totals the issue quotes (1,727 crimes in 2022, 1,356 in 2023), spread over
 its six demo neighbourhoods, the months (more in summer) and a plausible mix of offences;
@@ -9,13 +11,19 @@ demo exercises the same path; the real police.uk month is test and benchmark dat
 """
 
 import csv
+import gzip
+import shutil
 import tempfile
 from datetime import date
 from pathlib import Path
 
 from ishenim.core.enums import Sensitivity
 from ishenim.geo.demo import DEMO_SETTLEMENTS
-from ishenim.stats.services import csv_import, dataset_create
+from ishenim.stats.services import csv_import, dataset_create, policeuk_import
+
+POLICE_UK_FOLDER = Path(__file__).resolve().parent / "demo_data" / "policeuk"
+POLICE_UK_STREET = "2018-07-west-yorkshire-street.csv"
+POLICE_UK_POPULATION = "west-yorkshire-lsoa-population-2011.csv"
 
 # Crimes per year in each demo place: settlement keys of geo.demo.
 YEARLY = {
@@ -101,3 +109,36 @@ def demo_build(demo) -> None:
             writer.writerows(demo_rows(demo.rng))
         csv_import(dataset=dataset, file=path, mapping=MAPPING, actor=None)
     demo.made["dataset:registered_crimes"] = dataset
+    _policeuk_build(demo)
+
+
+def _policeuk_build(demo) -> None:
+    dataset = dataset_create(
+        name="west-yorkshire-2018-07",
+        title="West Yorkshire Police, July 2018 (police.uk)",
+        country_code="GB",
+        source="data.police.uk, street-level crime; LSOA populations: ONS 2011 Census",
+        licence=(
+            "Open Government Licence v3.0. Contains public sector information licensed under"
+            " the Open Government Licence v3.0."
+        ),
+        area_scheme="LSOA 2011",
+        category_scheme="police.uk",
+        sensitivity=Sensitivity.PUBLIC,
+        actor=None,
+    )
+    with tempfile.TemporaryDirectory(prefix="ishenim-demo-") as folder:
+        paths = {}
+        for name in (POLICE_UK_STREET, POLICE_UK_POPULATION):
+            paths[name] = Path(folder) / name
+            compressed = POLICE_UK_FOLDER / f"{name}.gz"
+            with gzip.open(compressed, "rb") as source, open(paths[name], "wb") as target:
+                shutil.copyfileobj(source, target)
+        policeuk_import(
+            dataset=dataset,
+            files=[paths[POLICE_UK_STREET]],
+            population_csv=paths[POLICE_UK_POPULATION],
+            population_year=2011,
+            actor=None,
+        )
+    demo.made["dataset:west_yorkshire"] = dataset
