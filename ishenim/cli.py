@@ -65,7 +65,14 @@ def main(argv: list[str] | None = None) -> None:
     command = SUBCOMMANDS.get(name, (name, ""))[0]
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(["ishenim", command, *argv[2:]])
+    try:
+        execute_from_command_line(["ishenim", command, *argv[2:]])
+    except BrokenPipeError:
+        # The reader went away (`ishenim export-counts ... | head`): as any Unix tool, stop
+        # quietly, without the finalisers of half-read query cursors complaining at exit
+        # (what was written is committed; an open transaction is rolled back by the database).
+        sys.stderr.flush()
+        os._exit(1)
 
 
 if __name__ == "__main__":
