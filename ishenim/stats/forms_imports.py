@@ -85,6 +85,8 @@ class ImportUploadForm(forms.Form):
         label=gettext_lazy("Who may see it"),
         choices=Sensitivity.choices,
         initial=Sensitivity.INTERNAL,
+        # Only a new dataset's: an upload into an existing one need not send it.
+        required=False,
         help_text=gettext_lazy("Only a public dataset is published as open data."),
     )
 
@@ -177,5 +179,5 @@ class ImportUploadForm(forms.Form):
             "area_scheme": data["area_scheme"] or ("LSOA 2011" if police else ""),
             "category_scheme": POLICE_UK_SCHEME if police else "",
             "unit": None if police else data["covers"],
-            "sensitivity": data["sensitivity"],
+            "sensitivity": data["sensitivity"] or Sensitivity.INTERNAL,
         }

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from ishenim.stats import timeline
 from ishenim.stats.enums import ImportKind, ImportStatus
-from ishenim.stats.models import Dataset, ImportRun
+from ishenim.stats.models import Dataset, ImportRun, OffenceCategory
 from ishenim.stats.services.csvfiles import (
     CsvMapping,
     MappingError,
@@ -50,14 +50,26 @@ UPLOAD_KINDS = (ImportKind.POLICE_UK, ImportKind.CSV)
 
 
 def mapping_from_text(text: str) -> CsvMapping:
-    """The column mapping of an upload, from the TOML text; MappingError says what is wrong."""
+    """The column mapping of an upload, from the TOML text; MappingError says what is wrong,
+    a [categories] code that names no offence category included: the importer would refuse
+    it only when the task runs, and the person is still on the upload page now."""
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise MappingError(
             _("The mapping file is not valid TOML: %(error)s") % {"error": error}
         ) from None
-    return csv_mapping_read(document)
+    mapping = csv_mapping_read(document)
+    codes = set(mapping.categories.values())
+    unknown = sorted(
+        codes - set(OffenceCategory.objects.filter(code__in=codes).values_list("code", flat=True))
+    )
+    if unknown:
+        raise MappingError(
+            _("[categories] names codes that are no offence category: %(codes)s.")
+            % {"codes": ", ".join(unknown)}
+        )
+    return mapping
 
 
 @transaction.atomic
@@ -110,9 +122,11 @@ def import_queue(
 def import_retry(*, run: ImportRun, actor) -> ImportRun:
     """Queue a failed import's uploaded file again, as a new run that names the failed one.
     Rows the failed run committed stay and count as already there."""
-    if run.status != ImportStatus.FAILED or not run.upload:
-        raise ValueError(_("Only a failed import of an uploaded file can be tried again."))
+    # Permission first: whoever may not import learns nothing about the run's file.
     dataset_authorise_import(run.dataset, actor)
+    refusal = import_retry_refusal(run)
+    if refusal:
+        raise ValueError(refusal)
     retry = ImportRun.objects.create(
         dataset=run.dataset,
         kind=run.kind,
@@ -126,6 +140,16 @@ def import_retry(*, run: ImportRun, actor) -> ImportRun:
     timeline.import_queued(run=retry, actor=actor)
     _enqueue(retry)
     return retry
+
+
+def import_retry_refusal(run: ImportRun) -> str:
+    """Why `run` cannot be tried again, in the reader's language ("" when it can): only a
+    failed import of an uploaded file whose file is still stored can."""
+    if run.status != ImportStatus.FAILED or not run.upload:
+        return _("Only a failed import of an uploaded file can be tried again.")
+    if not run.upload.storage.exists(run.upload.name):
+        return _("The uploaded file is no longer stored; upload it again.")
+    return ""
 
 
 def _enqueue(run: ImportRun) -> None:

@@ -21,7 +21,11 @@ from ishenim.stats.exports import xlsx_refusal
 from ishenim.stats.forms_imports import ImportUploadForm
 from ishenim.stats.models import Dataset, ImportRun
 from ishenim.stats.services.csvfiles import MappingError
-from ishenim.stats.services.importing_uploads import import_queue, import_retry
+from ishenim.stats.services.importing_uploads import (
+    import_queue,
+    import_retry,
+    import_retry_refusal,
+)
 
 IMPORTS_PER_PAGE = 50
 REJECTED_PER_PAGE = 100
@@ -153,8 +157,7 @@ def import_detail(request, import_run_id: int):
             "page_obj": page,
             "rejected": page.object_list,
             "retries": list(run.retries.order_by("pk")),
-            "may_retry": run.status == ImportStatus.FAILED
-            and bool(run.upload)
+            "may_retry": not import_retry_refusal(run)
             and policy.can(request.user, Action.MANAGE, run.dataset),
         }
     )
