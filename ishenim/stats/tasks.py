@@ -10,10 +10,11 @@ from ishenim.stats.services.importing_uploads import import_run_execute
 
 
 @task()
-def stats_import_run(import_run_id: int) -> dict | None:
+def stats_import_run(import_run_id: int, language: str = "") -> dict | None:
     """Run the queued import `import_run_id` (a file uploaded on the import page); its
-    progress is committed on the ImportRun as it goes, which the import page shows."""
-    run = import_run_execute(import_run_id=import_run_id)
+    progress is committed on the ImportRun as it goes, which the import page shows.
+    `language`: the uploader's, in which a failure is written."""
+    run = import_run_execute(import_run_id=import_run_id, language=language)
     if run is None:
         return None
     return {

@@ -27,7 +27,7 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ishenim.stats import timeline
@@ -155,28 +155,33 @@ def import_retry_refusal(run: ImportRun) -> str:
 def _enqueue(run: ImportRun) -> None:
     from ishenim.stats.tasks import stats_import_run
 
+    # The failure of a whole file is stored as a sentence, written in the language of the
+    # page it was uploaded (or retried) on, not in the worker's default one.
+    language = translation.get_language() or ""
     # After the commit: the worker must find the run, and a rolled-back upload runs nothing.
-    transaction.on_commit(lambda: stats_import_run.enqueue(run.pk))
+    transaction.on_commit(lambda: stats_import_run.enqueue(run.pk, language))
 
 
-def import_run_execute(*, import_run_id: int) -> ImportRun | None:
+def import_run_execute(*, import_run_id: int, language: str = "") -> ImportRun | None:
     """Run a queued import (the background task). Claimed first, so that a task delivered
     twice runs it once; an import that is not queued any more is left alone (None).
 
-    Whatever breaks the import off leaves the run failed with the reason: rows of batches
-    committed before stay (importing the file again adds only the rest)."""
+    Whatever breaks the import off leaves the run failed with the reason, in `language`
+    (the worker's when empty): rows of batches committed before stay (importing
+    the file again adds only the rest)."""
     claimed = ImportRun.objects.filter(pk=import_run_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, started_at=timezone.now()
     )
     if not claimed:
         return None
     run = ImportRun.objects.select_related("dataset", "actor").get(pk=import_run_id)
-    try:
-        return _execute(run)
-    except Exception as error:
-        logger.exception("Import %s stopped", run.pk)
-        _fail_if_running(run, _("The import stopped: %(error)s") % {"error": error})
-        raise
+    with translation.override(language) if language else contextlib.nullcontext():
+        try:
+            return _execute(run)
+        except Exception as error:
+            logger.exception("Import %s stopped", run.pk)
+            _fail_if_running(run, _("The import stopped: %(error)s") % {"error": error})
+            raise
 
 
 def _execute(run: ImportRun) -> ImportRun:

@@ -583,6 +583,29 @@ def test_an_import_whose_file_is_gone_fails_with_the_reason_and_is_not_tried_aga
     assert ImportRun.objects.count() == 1
 
 
+def test_a_failure_is_written_in_the_language_of_the_upload_page(
+    cast, client_for, django_capture_on_commit_callbacks
+):
+    client = client_for(cast.administrator)
+    with django_capture_on_commit_callbacks(execute=False) as tasks:
+        response = _post_upload(
+            client,
+            _new_police_dataset(),
+            {"file": _upload("street.csv", _street_bytes(GOOD_ROWS))},
+            language="ru",
+        )
+    assert response.status_code == 302
+    run = ImportRun.objects.get()
+    default_storage.delete(run.upload.name)
+
+    # A worker runs in a language of its own.
+    with translation.override("en"):
+        tasks[0]()
+
+    run.refresh_from_db()
+    assert run.failure == "Загруженный файл больше не хранится."
+
+
 def test_a_task_delivered_twice_imports_once(cast, client_for, django_capture_on_commit_callbacks):
     client = client_for(cast.administrator)
     with django_capture_on_commit_callbacks(execute=False):
