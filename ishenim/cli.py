@@ -31,6 +31,10 @@ SUBCOMMANDS = {
         "export_counts",
         "a dataset's counts by area, category, month as CSV, XLSX or JSON",
     ),
+    "export-open-data": (
+        "export_open_data",
+        "a public dataset's anonymised records or counts as CSV, GeoJSON or HXL",
+    ),
     "hotspots": (
         "hotspots",
         "hot and cold spots (Gi*) on H3 hexagons as GeoJSON (--resolution R --output FILE)",

@@ -21,6 +21,7 @@ from ishenim.stats.models import (
     DatasetArea,
     ImportRun,
     OffenceCategory,
+    OpenDataBuild,
 )
 
 DATASET_EDITABLE = (
@@ -190,3 +191,12 @@ class CountRollupAdmin(ReadOnlyAdmin):
     list_filter = ("dataset", "month")
     list_select_related = ("dataset", "area", "unit", "category")
     show_full_result_count = False
+
+
+@admin.register(OpenDataBuild)
+class OpenDataBuildAdmin(ReadOnlyAdmin):
+    """Written by the open data task only; "Build again" is on the dataset's open data page."""
+
+    list_display = ("queued_at", "dataset", "status", "rows_done", "rows_total", "finished_at")
+    list_filter = ("status", "dataset")
+    list_select_related = ("dataset",)

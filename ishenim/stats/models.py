@@ -482,3 +482,65 @@ class CountRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset_id} {self.month:%Y-%m} {self.source_category}: {self.count}"
+
+
+class OpenDataBuild(models.Model):
+    """One building of a public dataset's open data files (services/open_data_files.py): its
+    progress while a background task writes them, then the files themselves.
+
+    The files a reader downloads are those of the dataset's newest finished build; a build
+    writes into a folder of its own and becomes the newest only when every file is stored,
+    so a download never meets a half-written file."""
+
+    dataset = models.ForeignKey(
+        Dataset,
+        verbose_name=_("dataset"),
+        on_delete=models.CASCADE,
+        related_name="open_data_builds",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    queued_at = models.DateTimeField(_("queued"), default=timezone.now)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # Progress, committed as the files are written: rows of records and counts.
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows to write"), default=0)
+    # What the files hold, for the list of open datasets: published records, and their months.
+    record_count = models.PositiveIntegerField(_("records published"), default=0)
+    first_month = models.DateField(_("first month"), null=True, blank=True)
+    last_month = models.DateField(_("last month"), null=True, blank=True)
+    # How they were anonymised, for the dataset's page: {"anchor_method", "anchors",
+    # "counts", "counts_suppressed"}.
+    facts = models.JSONField(_("facts"), default=dict, blank=True)
+    # The stored files: [{"kind", "name", "path", "size", "sha256"}], filled when done.
+    files = models.JSONField(_("files"), default=list, blank=True)
+    failure = models.TextField(_("failure"), blank=True)
+    # Who asked for it ("Build again"); empty when an import or a change of sensitivity did.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("asked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("open data build")
+        verbose_name_plural = _("open data builds")
+        ordering = ["-pk"]
+        indexes = [models.Index(fields=["dataset", "status"], name="stats_open_build_status")]
+
+    def __str__(self) -> str:
+        return f"{self.dataset.name}: {self.get_status_display()}"
+
+    @property
+    def progress(self) -> float:
+        """From 0 to 1."""
+        if self.status == ImportStatus.QUEUED:
+            return 0.0
+        if self.status != ImportStatus.RUNNING:
+            return 1.0
+        return min(self.rows_done / self.rows_total, 1.0) if self.rows_total else 0.0

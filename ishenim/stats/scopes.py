@@ -15,6 +15,7 @@ def scopes_register() -> None:
         DatasetArea,
         ImportRun,
         OffenceCategory,
+        OpenDataBuild,
     )
 
     # A dataset is internal unless someone decides otherwise (core.enums.Sensitivity). It
@@ -38,6 +39,12 @@ def scopes_register() -> None:
     )
     policy.register(
         ImportRun,
+        Scope(sensitivity=Sensitivity.INTERNAL, unit="dataset__unit", read_only=True),
+    )
+    # The open data pages show a public dataset's builds to anyone without asking the policy
+    # (stats.access.access_open_dataset); this scope is the admin's, like the imports'.
+    policy.register(
+        OpenDataBuild,
         Scope(sensitivity=Sensitivity.INTERNAL, unit="dataset__unit", read_only=True),
     )
     # The classification is public reference data that follows the shipped ICCS file; only

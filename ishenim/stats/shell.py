@@ -33,3 +33,5 @@ def shell_register() -> None:
         order=40,
         audience=statistics_audience,
     )
+    # The public datasets' anonymised files: for everyone, signed in or not.
+    nav_entry(url_name="open_data:dataset_list", label=_("Open data"), order=45)

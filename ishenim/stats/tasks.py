@@ -24,3 +24,15 @@ def stats_import_run(import_run_id: int, language: str = "") -> dict | None:
         "rows_duplicate": run.rows_duplicate,
         "rows_rejected": run.rows_rejected,
     }
+
+
+@task()
+def stats_open_data_build(build_id: int) -> dict | None:
+    """Build the open data files of build `build_id` (services/open_data_files.py); its
+    progress is committed on the OpenDataBuild as it goes, which the open data page shows."""
+    from ishenim.stats.services.open_data_files import open_build_run
+
+    build = open_build_run(build_id=build_id)
+    if build is None:
+        return None
+    return {"status": build.status, "rows_done": build.rows_done, "rows_total": build.rows_total}

@@ -6,7 +6,7 @@ the record, and a month of police.uk data would otherwise add 30,000 entries to 
 """
 
 from ishenim.core.audit import audit_record
-from ishenim.stats.models import Dataset, ImportRun
+from ishenim.stats.models import Dataset, ImportRun, OpenDataBuild
 
 
 def _import_changes(run: ImportRun) -> dict:
@@ -68,3 +68,14 @@ def dataset_deleted(*, dataset: Dataset, values: dict, actor) -> None:
 
 def dataset_recategorised(*, dataset: Dataset, counts: dict, actor) -> None:
     audit_record(action="dataset_recategorised", actor=actor, record=dataset, changes=counts)
+
+
+def open_data_build_queued(*, build: OpenDataBuild, actor) -> None:
+    """A public dataset's open data files to be built again: asked for by a person ("Build
+    again"), or by the platform after an import or when the dataset became public."""
+    audit_record(
+        action="stats_open_data_build_queued",
+        actor=actor,
+        record=build,
+        changes={"dataset": build.dataset.name},
+    )

@@ -131,6 +131,11 @@ def dataset_update(
     if "sensitivity" in changes:
         CrimeRecord.objects.filter(dataset=dataset).update(sensitivity=dataset.sensitivity)
         CountRollup.objects.filter(dataset=dataset).update(sensitivity=dataset.sensitivity)
+        # Made public: its open data files are built; no longer public: they are removed.
+        # (Imported here: the open data services read the importers, which import this.)
+        from ishenim.stats.services.open_data_files import open_build_after_change
+
+        open_build_after_change(dataset=dataset)
     timeline.dataset_updated(dataset=dataset, changes=changes, actor=actor)
     return dataset
 
@@ -142,6 +147,10 @@ def dataset_delete(*, dataset: Dataset, actor) -> None:
     values = model_snapshot(dataset, AUDITED_FIELDS)
     values["records"] = CrimeRecord.objects.filter(dataset=dataset).count()
     timeline.dataset_deleted(dataset=dataset, values=values, actor=actor)
+    # Its open data files go with it (deleted from storage after the commit).
+    from ishenim.stats.services.open_data_files import open_files_remove
+
+    open_files_remove(dataset=dataset)
     # Counts and records first: nothing points at them, so each goes in one DELETE instead of
     # through the ORM's cascade, which would load them (areas, imports, mappings follow).
     CountRollup.objects.filter(dataset=dataset).delete()

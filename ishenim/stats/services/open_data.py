@@ -25,17 +25,16 @@ When no anchor can be made (too few places), records are published without a loc
 anchors depend only on the data, so they are the same on every request; they are cached
 until the dataset's next import.
 
-Streams: records and counts come from the database in chunks and are written as they come
-(CSV through csv.writer, GeoJSON feature by feature), so a download of a million records
-keeps a flat memory (bench/export_records.py).
+Streams: records and counts come from the database in pages and are written as they come
+(services/open_data_files.py: police.uk CSV, GeoJSON, HXL), so that writing a million
+records keeps a flat memory (bench/export_open_data.py); only the anchors, made from the
+dataset's distinct places, are held whole.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import itertools
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -58,7 +57,6 @@ from ishenim.stats.models import (
     ImportRun,
     OffenceCategory,
 )
-from ishenim.stats.services.policeuk import POLICE_UK_COLUMNS
 
 # Each anchor made from a dataset's own locations stands for at least this many distinct
 # places where crime was recorded (police.uk: eight postal addresses per map point).
@@ -79,6 +77,8 @@ ON_OR_NEAR = "On or near"
 NO_LOCATION = "No Location"
 COORDINATE_DECIMALS = 6
 _CHUNK = 5000
+# Areas whose counts are read in one query.
+_AREA_PAGE = 500
 _CACHE_SECONDS = 3600
 
 
@@ -134,6 +134,32 @@ WITHHELD = (
         )
     ),
 )
+
+
+@dataclass(frozen=True)
+class WithheldGroup:
+    """Withheld categories that share a reason, as a page lists them."""
+
+    categories: list[str]
+    reason: str
+
+
+def withheld_groups() -> list[WithheldGroup]:
+    """WITHHELD for a reader: ICCS categories by code and name, source names together."""
+    names = {
+        category.code: category.name
+        for category in OffenceCategory.objects.filter(
+            code__in=[item.iccs for item in WITHHELD if item.iccs]
+        )
+    }
+    groups: dict[str, WithheldGroup] = {}
+    for item in WITHHELD:
+        label = (
+            f"{item.iccs} {names.get(item.iccs, '')}".strip() if item.iccs else item.source_category
+        )
+        group = groups.setdefault(str(item.reason), WithheldGroup([], str(item.reason)))
+        group.categories.append(label)
+    return list(groups.values())
 
 
 def _fold(name: str) -> str:
@@ -461,7 +487,7 @@ def _area_points(
 
 def open_record_rows(dataset: Dataset) -> Iterator[dict]:
     """The published records, police.uk's columns (POLICE_UK_COLUMNS) plus the ICCS category
-    (`category`, `category_name`), in month order, streamed in chunks."""
+    (`category`, `category_name`), in month order, streamed in pages (_record_pages)."""
     exclusion = exclusion_for(dataset)
     anchors = open_anchors(dataset)
     records = published_records(dataset, exclusion)
@@ -476,17 +502,14 @@ def open_record_rows(dataset: Dataset) -> Iterator[dict]:
         category.pk: (category.code, category.name) for category in OffenceCategory.objects.all()
     }
     reported_by = dataset.title
-    rows = records.order_by("month", "id").values_list(
-        "month", "latitude", "longitude", "category_id", "source_category", "outcome"
-    )
-    for chunk in _chunks(rows.iterator(chunk_size=_CHUNK), _CHUNK):
+    for chunk in _record_pages(records):
         if anchors is not None:
-            lat = np.array([row[1] if row[1] is not None else np.nan for row in chunk])
-            lon = np.array([row[2] if row[2] is not None else np.nan for row in chunk])
+            lat = np.array([row[2] if row[2] is not None else np.nan for row in chunk])
+            lon = np.array([row[3] if row[3] is not None else np.nan for row in chunk])
             snapped = anchors.assign(lat, lon).tolist()
         else:
             snapped = [-1] * len(chunk)
-        for (month, _lat, _lon, category_id, source_category, outcome), anchor in zip(
+        for (_id, month, _lat, _lon, category_id, source_category, outcome), anchor in zip(
             chunk, snapped, strict=True
         ):
             code, name = categories.get(category_id, ("", ""))
@@ -516,6 +539,35 @@ def open_record_rows(dataset: Dataset) -> Iterator[dict]:
             yield row
 
 
+def open_record_total(dataset: Dataset) -> int:
+    """How many records open_record_rows gives."""
+    return published_records(dataset).count()
+
+
+def _record_pages(records: QuerySet) -> Iterator[list[tuple]]:
+    """The records month by month, each month in pages of _CHUNK by id (keyset: each page is
+    a query of its own that the (dataset, month) index answers in order, on SQLite through
+    the rowid it holds). Not one long cursor: on SQLite a statement left open keeps every
+    write of the same connection uncommitted, and the build commits its progress between
+    pages for the page and the command line to show."""
+    months = list(records.order_by("month").values_list("month", flat=True).distinct())
+    columns = ("id", "month", "latitude", "longitude", "category_id", "source_category", "outcome")
+    for month in months:
+        after = 0
+        while True:
+            page = list(
+                records.filter(month=month, id__gt=after)
+                .order_by("id")
+                .values_list(*columns)[:_CHUNK]
+            )
+            if not page:
+                break
+            yield page
+            after = page[-1][0]
+            if len(page) < _CHUNK:
+                break
+
+
 def _chunks(iterable: Iterable, size: int) -> Iterator[list]:
     iterator = iter(iterable)
     while chunk := list(itertools.islice(iterator, size)):
@@ -538,7 +590,8 @@ COUNT_COLUMNS = (
 def open_count_rows(dataset: Dataset) -> Iterator[dict]:
     """Published counts per area × month × ICCS category: COUNT_COLUMNS, plus `latitude` and
     `longitude` of the area's point (None where it has no located record). `count` is None
-    where it is suppressed (`suppressed` true)."""
+    where it is suppressed (`suppressed` true). By area code order, counts without an area
+    last; read in pages of areas (see _record_pages for why not one cursor)."""
     by_unit = _by_unit(dataset)
     key = "unit_id" if by_unit else "area_id"
     names = _area_names(dataset, by_unit=by_unit)
@@ -547,116 +600,62 @@ def open_count_rows(dataset: Dataset) -> Iterator[dict]:
     }
     anchors = open_anchors(dataset)
     points = anchors.area_points if anchors is not None else {}
-    grouped = (
-        published_rollups(dataset)
-        .values(key, "month", "category_id")
-        .annotate(total=Sum("count"))
-        .order_by(key, "month", "category_id")
-        .values_list(key, "month", "category_id", "total")
+    rollups = published_rollups(dataset)
+    areas = sorted(
+        (area for area in rollups.values_list(key, flat=True).distinct() if area is not None),
+        key=lambda area: (names.get(area, ("", ""))[0], area),
     )
-    for area, month, category_id, total in grouped.iterator(chunk_size=_CHUNK):
-        code, name = names.get(area, ("", ""))
-        category, category_name = categories.get(category_id, ("", ""))
-        suppressed = 0 < total < COUNT_THRESHOLD
-        latitude, longitude = points.get(area, (None, None))
-        yield {
-            "area_code": code,
-            "area_name": name,
-            "month": f"{month:%Y-%m}",
-            "category": category,
-            "category_name": category_name,
-            "count": None if suppressed else total,
-            "suppressed": suppressed,
-            "latitude": latitude,
-            "longitude": longitude,
-        }
-
-
-# --- files ------------------------------------------------------------------------------------
-
-# Excel, LibreOffice and Google Sheets read a cell starting with one of these as a formula
-# (the rule of core.exports, which the police.uk file, written without a byte order mark for
-# machines, applies the same way).
-_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value) if isinstance(value, float) else str(value)
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_TRIGGERS) else text
-
-
-def police_uk_csv(rows: Iterable[dict]) -> Iterator[str]:
-    """The records as police.uk's street-level CSV (its twelve columns, UTF-8, no byte order
-    mark: what police.uk's own files and our importer read)."""
-    writer = csv.writer(_Echo())
-    yield writer.writerow(POLICE_UK_COLUMNS)
-    for row in rows:
-        yield writer.writerow([_cell(row[column]) for column in POLICE_UK_COLUMNS])
-
-
-def records_geojson(rows: Iterable[dict], *, dataset: Dataset) -> Iterator[str]:
-    """The located records as a GeoJSON FeatureCollection (records without a location are
-    left out: a map has nowhere to put them; the CSV has them)."""
-    yield _collection_head(dataset)
-    separator = ""
-    for row in rows:
-        if row["Longitude"] is None:
-            continue
-        feature = {
-            "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [row["Longitude"], row["Latitude"]]},
-            "properties": {
-                "month": row["Month"],
-                "location": row["Location"],
-                "area_code": row["LSOA code"],
-                "area_name": row["LSOA name"],
-                "crime_type": row["Crime type"],
-                "category": row["category"],
-                "category_name": row["category_name"],
-                "outcome": row["Last outcome category"],
-            },
-        }
-        yield separator + json.dumps(feature, ensure_ascii=False)
-        separator = ",\n"
-    yield "\n]}\n"
-
-
-def counts_geojson(rows: Iterable[dict], *, dataset: Dataset) -> Iterator[str]:
-    """The counts as GeoJSON: one feature per area × month × category, at the area's point
-    (null geometry where the area has no located record)."""
-    yield _collection_head(dataset)
-    separator = ""
-    for row in rows:
-        geometry = (
-            {"type": "Point", "coordinates": [row["longitude"], row["latitude"]]}
-            if row["latitude"] is not None
-            else None
+    pages = [
+        rollups.filter(**{f"{key}__in": areas[start : start + _AREA_PAGE]})
+        for start in range(0, len(areas), _AREA_PAGE)
+    ]
+    pages.append(rollups.filter(**{f"{key}__isnull": True}))
+    for page in pages:
+        grouped = list(
+            page.values(key, "month", "category_id")
+            .annotate(total=Sum("count"))
+            .order_by()
+            .values_list(key, "month", "category_id", "total")
         )
-        properties = {name: row[name] for name in COUNT_COLUMNS}
-        feature = {"type": "Feature", "geometry": geometry, "properties": properties}
-        yield separator + json.dumps(feature, ensure_ascii=False)
-        separator = ",\n"
-    yield "\n]}\n"
+        grouped.sort(
+            key=lambda row: (
+                names.get(row[0], ("", ""))[0],
+                row[0] or 0,
+                row[1],
+                categories.get(row[2], ("\uffff", ""))[0],
+            )
+        )
+        for area, month, category_id, total in grouped:
+            yield _count_row(
+                names.get(area, ("", "")),
+                month,
+                categories.get(category_id, ("", "")),
+                total,
+                points.get(area, (None, None)),
+            )
 
 
-def _collection_head(dataset: Dataset) -> str:
-    about = {
-        "name": dataset.name,
-        "title": dataset.title,
-        "source": dataset.source,
-        "licence": dataset.licence,
+def published_count(total: int) -> int | None:
+    """The count as published: None (suppressed) from 1 to COUNT_THRESHOLD − 1."""
+    return None if 0 < total < COUNT_THRESHOLD else total
+
+
+def _count_row(area: tuple, month, category: tuple, total: int, point: tuple) -> dict:
+    count = published_count(total)
+    return {
+        "area_code": area[0],
+        "area_name": area[1],
+        "month": f"{month:%Y-%m}",
+        "category": category[0],
+        "category_name": category[1],
+        "count": count,
+        "suppressed": count is None,
+        "latitude": point[0],
+        "longitude": point[1],
     }
-    # Foreign members (RFC 7946, 6.1): readers that do not know them ignore them.
-    head = json.dumps({"type": "FeatureCollection", **about}, ensure_ascii=False)
-    return head[:-1] + ', "features": [\n'
+
+
+def open_count_total(dataset: Dataset) -> int:
+    """How many rows open_count_rows gives."""
+    key = "unit_id" if _by_unit(dataset) else "area_id"
+    return published_rollups(dataset).values(key, "month", "category_id").distinct().count()

@@ -42,4 +42,11 @@ def rollups_refresh(*, dataset: Dataset, months: Iterable[date | str] | None = N
             f" SELECT {columns}, %s, COUNT(*) FROM {records} WHERE {where} GROUP BY {columns}",
             params,
         )
-        return cursor.rowcount
+        written = cursor.rowcount
+    # The records changed (an import, a new category mapping): a public dataset's open data
+    # files are built again once this is committed. Imported here: the open data services
+    # read the importers' modules, which import this one.
+    from ishenim.stats.services.open_data_files import open_build_after_change
+
+    open_build_after_change(dataset=dataset)
+    return written
