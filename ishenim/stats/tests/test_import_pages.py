@@ -277,6 +277,20 @@ def test_the_page_shows_the_progress_of_a_running_import(cast, client_for):
     assert part["Cache-Control"] == "no-store"
 
 
+def test_a_failed_import_shows_how_far_it_got(cast, client_for):
+    run = _run_of(
+        cast, status=ImportStatus.FAILED, rows_done=1_000, rows_total=5_000, failure="Broken."
+    )
+
+    page = client_for(cast.administrator).get(_url("import_detail", import_run_id=run.pk))
+
+    html = page.content.decode()
+    assert '<progress max="100" value="20"' in html
+    assert "1,000 of 5,000 rows" in html
+    assert "Broken." in html
+    assert "hx-get" not in html
+
+
 @pytest.mark.parametrize("status", [ImportStatus.DONE, ImportStatus.FAILED])
 def test_the_progress_part_tells_htmx_to_reload_the_page_once_the_import_ended(
     cast, client_for, status

@@ -126,10 +126,13 @@ def _rejected_columns() -> list[Column]:
 
 def _progress_context(run: ImportRun) -> dict:
     running = run.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    # The bar shows the rows done, also of a failed import (which stopped part of the way;
+    # ImportRun.progress counts any ended import as whole).
+    share = min(run.rows_done / run.rows_total, 1.0) if run.rows_total else run.progress
     return {
         "run": run,
         "running": running,
-        "percent": round(run.progress * 100),
+        "percent": round(share * 100),
         "poll_seconds": POLL_SECONDS,
     }
 
