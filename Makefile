@@ -36,7 +36,7 @@ setup: install catalogues
 	$(ISHENIM) load-demo --if-empty
 
 run: setup
-	$(ISHENIM) serve --bind $(HOST):$(PORT)
+	$(ISHENIM) serve --with-worker --bind $(HOST):$(PORT)
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,4 +1,6 @@
 import os
+import subprocess
+import sys
 
 from django.conf import settings
 from django.core.management import call_command
@@ -32,11 +34,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dev", action="store_true", help="Django's development server, reloading on change"
         )
+        parser.add_argument(
+            "--with-worker",
+            action="store_true",
+            help="also run `ishenim worker` (background tasks) beside the server, stopped with"
+            " it: what `make run` does, so that imports and open data files proceed on one"
+            " machine without a second command",
+        )
 
-    def handle(self, *args, bind, workers, threads, timeout, dev, **options):
+    def handle(self, *args, bind, workers, threads, timeout, dev, with_worker, **options):
         if workers < 1 or threads < 1:
             raise CommandError("--workers and --threads must be at least 1.")
         self.stdout.write(f"Ishenim on http://{bind}/ ({settings.ISHENIM_ENV})")
+        worker = None
+        if with_worker:
+            # A process of its own (not a thread of the server): the task worker has its own
+            # signal handling and must not be forked with gunicorn's workers.
+            worker = subprocess.Popen([sys.executable, "-m", "ishenim.cli", "worker"])
+        try:
+            self._serve(bind=bind, workers=workers, threads=threads, timeout=timeout, dev=dev)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _serve(self, *, bind, workers, threads, timeout, dev):
         if dev:
             call_command("runserver", bind, use_reloader=True)
             return
