@@ -3,15 +3,15 @@ background task runs: with JavaScript, htmx follows the progress and reloads the
 import has ended; without it, the refresh link does the same."""
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from ishenim.geo.models import AdminUnit
 from ishenim.stats.enums import ImportKind, ImportStatus
 from ishenim.stats.models import ImportRun
 from ishenim.stats.services import dataset_create
 from ishenim.stats.services import importing_uploads as uploads
-from ishenim.stats.tests.conftest import street_row
-from ishenim.stats.tests.test_import_pages import _street_bytes
+from ishenim.stats.tests.analysis_data import BALYKCHY
+from ishenim.stats.tests.test_analysis_browser import _signed_in_page
 from ishenim.stats.views import imports as import_views
 
 pytestmark = [
@@ -20,55 +20,53 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
+# Two records in Balykchy and a row whose date is no date.
+RECORDS = (
+    "id,date,lat,lon,article\n"
+    "b-1,2024-03-01,42.454975,76.182691,theft\n"
+    "b-2,2024-03-02,42.455000,76.182700,theft\n"
+    "b-3,March,42.455000,76.182700,theft\n"
+)
+MAPPING = """
+[columns]
+id = "id"
+date = "date"
+latitude = "lat"
+longitude = "lon"
+category = "article"
+
+[categories]
+theft = "0502"
+"""
+
 
 @pytest.fixture
 def queued_run(cast, monkeypatch) -> ImportRun:
-    """A police.uk file of two good rows and a bad one, uploaded and waiting for a worker
-    (the test is the worker: it calls import_run_execute)."""
+    """A file of Balykchy's records, uploaded by the administrator and waiting for a worker
+    (the test is the worker: it calls import_run_execute). Bakyt works in Balykchy and may
+    follow it."""
     monkeypatch.setattr(uploads, "_enqueue", lambda run: None)
     dataset = dataset_create(
-        name="wy",
-        title="West Yorkshire",
-        country_code="GB",
-        category_scheme="police.uk",
+        name="balykchy",
+        title="Balykchy",
+        country_code="KG",
+        unit=AdminUnit.objects.get(code=BALYKCHY),
         actor=None,
     )
-    rows = [street_row(), street_row(**{"Crime ID": "e5" * 32}), street_row(Month="July")]
     return uploads.import_queue(
-        kind=ImportKind.POLICE_UK,
-        file=SimpleUploadedFile("street.csv", _street_bytes(rows)),
+        kind=ImportKind.CSV,
+        file=SimpleUploadedFile("records.csv", RECORDS.encode()),
+        mapping=MAPPING,
         dataset=dataset,
         actor=cast.administrator,
     )
 
 
-def _page(browser, live_server, client, *, javascript: bool):
-    context = browser.new_context(locale="en-GB", java_script_enabled=javascript)
-    context.set_default_timeout(5000)
-    context.add_cookies(
-        [
-            {
-                "name": django_settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[django_settings.SESSION_COOKIE_NAME].value,
-                "url": live_server.url,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.problems = []
-    page.on(
-        "console",
-        lambda message: page.problems.append(message.text) if message.type == "error" else None,
-    )
-    page.on("pageerror", lambda error: page.problems.append(str(error)))
-    return page
-
-
 def test_the_page_follows_the_import_and_reloads_when_it_is_done(
-    browser, live_server, cast, client_for, queued_run, monkeypatch
+    browser, live_server, cast, queued_run, monkeypatch
 ):
     monkeypatch.setattr(import_views, "POLL_SECONDS", 0.5)
-    page = _page(browser, live_server, client_for(cast.administrator), javascript=True)
+    page = _signed_in_page(browser, live_server, cast.bakyt)
     page.goto(f"{live_server.url}/en/stats/imports/{queued_run.pk}/")
     assert "waits for the background worker" in page.locator("#import-progress").inner_text()
 
@@ -83,15 +81,15 @@ def test_the_page_follows_the_import_and_reloads_when_it_is_done(
     page.get_by_role("table").wait_for()
     assert "The import is done." in page.locator("#import-progress").inner_text()
     assert page.locator("tbody tr").count() == 1
-    assert "“July” is not a month" in page.locator("tbody").inner_text()
+    assert "“March” is not a date" in page.locator("tbody").inner_text()
     assert page.problems == []
     page.context.close()
 
 
 def test_without_javascript_the_refresh_link_shows_the_progress(
-    browser, live_server, cast, client_for, queued_run
+    browser, live_server, cast, queued_run
 ):
-    page = _page(browser, live_server, client_for(cast.administrator), javascript=False)
+    page = _signed_in_page(browser, live_server, cast.bakyt, javascript=False)
     page.goto(f"{live_server.url}/en/stats/imports/{queued_run.pk}/")
 
     uploads.import_run_execute(import_run_id=queued_run.pk)
