@@ -5,13 +5,11 @@ import has ended; without it, the refresh link does the same."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ishenim.geo.models import AdminUnit
 from ishenim.stats.enums import ImportKind, ImportStatus
 from ishenim.stats.models import ImportRun
-from ishenim.stats.services import dataset_create
 from ishenim.stats.services import importing_uploads as uploads
-from ishenim.stats.tests.analysis_data import BALYKCHY
 from ishenim.stats.tests.test_analysis_browser import _signed_in_page
+from ishenim.stats.tests.test_import_pages import balykchy_dataset
 from ishenim.stats.views import imports as import_views
 
 pytestmark = [
@@ -46,18 +44,11 @@ def queued_run(cast, monkeypatch) -> ImportRun:
     (the test is the worker: it calls import_run_execute). Bakyt works in Balykchy and may
     follow it."""
     monkeypatch.setattr(uploads, "_enqueue", lambda run: None)
-    dataset = dataset_create(
-        name="balykchy",
-        title="Balykchy",
-        country_code="KG",
-        unit=AdminUnit.objects.get(code=BALYKCHY),
-        actor=None,
-    )
     return uploads.import_queue(
         kind=ImportKind.CSV,
         file=SimpleUploadedFile("records.csv", RECORDS.encode()),
         mapping=MAPPING,
-        dataset=dataset,
+        dataset=balykchy_dataset(),
         actor=cast.administrator,
     )
 

@@ -67,6 +67,17 @@ def _new_police_dataset(**values) -> dict:
     return {"kind": "policeuk", "dataset": "", "name": "wy-small", "title": "WY small", **values}
 
 
+def balykchy_dataset() -> Dataset:
+    """An empty dataset of Balykchy's: Bakyt's jurisdiction, not Chynara's."""
+    return dataset_create(
+        name="balykchy",
+        title="Balykchy",
+        country_code="KG",
+        unit=AdminUnit.objects.get(code=BALYKCHY),
+        actor=None,
+    )
+
+
 def _stored_uploads() -> set[str]:
     """Every file in the uploads' folder of the (in-memory) storage."""
     found = set()
@@ -518,13 +529,7 @@ def test_a_visitor_is_sent_to_sign_in(cast):
 
 
 def test_an_import_of_another_organisations_dataset_is_not_found(cast, client_for):
-    balykchy = dataset_create(
-        name="balykchy",
-        title="Balykchy",
-        country_code="KG",
-        unit=AdminUnit.objects.get(code=BALYKCHY),
-        actor=None,
-    )
+    balykchy = balykchy_dataset()
     run = _run_of(cast, dataset=balykchy, status=ImportStatus.FAILED)
     chynara = client_for(cast.chynara)
     missing = _url("import_detail", import_run_id=run.pk + 1000)
@@ -692,13 +697,7 @@ def test_the_statistics_list_links_to_the_imports_for_who_may_follow(cast, clien
 
 
 def test_the_dashboard_offers_an_import_into_its_dataset_to_who_may(cast, client_for):
-    dataset_create(
-        name="balykchy",
-        title="Balykchy",
-        country_code="KG",
-        unit=AdminUnit.objects.get(code=BALYKCHY),
-        actor=None,
-    )
+    balykchy_dataset()
     link = f'href="{_url("import_new")}?dataset=balykchy"'
 
     admin_page = client_for(cast.administrator).get(_url("dashboard", name="balykchy"))
