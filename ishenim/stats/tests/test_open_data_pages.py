@@ -131,6 +131,8 @@ def test_a_download_is_the_stored_file_with_its_name_and_checksum(tmp_path, clie
         headers={"if-none-match": response["ETag"]},
     )
     assert again.status_code == 304
+    head = client.head(url("download", name="leeds-cases", kind="records-geojson"))
+    assert head.status_code == 200 and head["Content-Length"] == str(item["size"])
     assert client.get(url("download", name="leeds-cases", kind="secrets")).status_code == 404
 
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.views.decorators.http import condition, require_GET, require_POST
+from django.views.decorators.http import condition, require_GET, require_POST, require_safe
 
 from ishenim.core.exports import Column, export_format_from, table_export_response
 from ishenim.orgs import policy
@@ -219,7 +219,7 @@ def _last_modified(request, name: str, kind: str):
         return None
 
 
-@require_GET
+@require_safe
 @condition(etag_func=_etag, last_modified_func=_last_modified)
 def download(request, name: str, kind: str):
     """The stored file, streamed from storage: no time limit whatever its size. A reader

@@ -57,8 +57,14 @@ class Command(BaseCommand):
             )
 
     def _to_stdout(self, text) -> None:
+        # In blocks: one write per row would cost more than writing the row.
+        block: list[str] = []
         for part in text:
-            self.stdout.write(part, ending="")
+            block.append(part)
+            if len(block) >= 1000:
+                self.stdout.write("".join(block), ending="")
+                block.clear()
+        self.stdout.write("".join(block), ending="")
         self.stdout.flush()
 
     def _to_file(self, text, output: Path) -> None:
