@@ -600,7 +600,8 @@ def _build_finish(build: OpenDataBuild, files: list[dict], stored: list[str]) ->
         current = OpenDataBuild.objects.select_for_update().filter(pk=build.pk).first()
         dataset = Dataset.objects.filter(pk=build.dataset_id).first()
         if current is None or dataset is None or dataset.sensitivity != Sensitivity.PUBLIC:
-            # Its files were removed while it ran (open_files_remove): so are these.
+            # Its builds were removed while it ran (open_files_remove, or a newer build that
+            # finished first): so are its files.
             transaction.on_commit(lambda: _storage_delete(stored))
             if current is not None:
                 current.delete()
@@ -610,9 +611,9 @@ def _build_finish(build: OpenDataBuild, files: list[dict], stored: list[str]) ->
             transaction.on_commit(lambda: _storage_delete(stored))
             current.delete()
             return build
-        older = list(
-            builds.filter(pk__lt=build.pk, status__in=[ImportStatus.DONE, ImportStatus.FAILED])
-        )
+        # Every build before it goes, finished or not: one still waiting then finds nothing to
+        # claim, one still running finds its row gone and deletes its own files.
+        older = list(builds.filter(pk__lt=build.pk))
         replaced = [item["path"] for old in older for item in old.files]
         builds.filter(pk__in=[old.pk for old in older]).delete()
         current.status = ImportStatus.DONE

@@ -205,6 +205,18 @@ def test_new_files_replace_the_old_only_once_all_six_are_stored(
     assert list(OpenDataBuild.objects.filter(dataset=dataset)) == [third]
 
 
+def test_a_finished_build_drops_the_builds_before_it_even_one_still_waiting(tmp_path, cast):
+    dataset = cases_dataset(tmp_path)
+    waiting = files.open_build_queue(dataset=dataset, actor=None)
+    asked = files.open_build_queue(dataset=dataset, actor=cast.administrator)
+
+    done = files.open_build_run(build_id=asked.pk)
+
+    assert done.status == ImportStatus.DONE
+    assert list(OpenDataBuild.objects.filter(dataset=dataset)) == [done]
+    assert files.open_build_run(build_id=waiting.pk) is None
+
+
 def test_an_import_into_a_public_dataset_builds_its_files_again(
     tmp_path, django_capture_on_commit_callbacks
 ):
