@@ -221,7 +221,21 @@ class CategoryMapping(models.Model):
             )
 
 
-class ImportRun(models.Model):
+class RowProgress:
+    """The progress of long work that goes row by row (an import, an open data build), from
+    its `status`, `rows_done` and `rows_total`, for the pages' progress bars."""
+
+    @property
+    def progress(self) -> float:
+        """From 0 to 1: nothing while queued, the whole once it has ended."""
+        if self.status == ImportStatus.QUEUED:
+            return 0.0
+        if self.status != ImportStatus.RUNNING:
+            return 1.0
+        return min(self.rows_done / self.rows_total, 1.0) if self.rows_total else 0.0
+
+
+class ImportRun(RowProgress, models.Model):
     """One file read into a dataset: what was read, imported, skipped as already there, and
     refused (each refused row with its line number and reason)."""
 
@@ -281,15 +295,6 @@ class ImportRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset.name}: {self.file_name} ({self.get_status_display()})"
-
-    @property
-    def progress(self) -> float:
-        """From 0 to 1."""
-        if self.status == ImportStatus.QUEUED:
-            return 0.0
-        if self.status != ImportStatus.RUNNING:
-            return 1.0
-        return min(self.rows_done / self.rows_total, 1.0) if self.rows_total else 0.0
 
     def error_list(self) -> list[dict]:
         """[{"line", "reason"}] in the active language."""
@@ -484,7 +489,7 @@ class CountRollup(models.Model):
         return f"{self.dataset_id} {self.month:%Y-%m} {self.source_category}: {self.count}"
 
 
-class OpenDataBuild(models.Model):
+class OpenDataBuild(RowProgress, models.Model):
     """One building of a public dataset's open data files (services/open_data_files.py): its
     progress while a background task writes them, then the files themselves.
 
@@ -535,12 +540,3 @@ class OpenDataBuild(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset.name}: {self.get_status_display()}"
-
-    @property
-    def progress(self) -> float:
-        """From 0 to 1."""
-        if self.status == ImportStatus.QUEUED:
-            return 0.0
-        if self.status != ImportStatus.RUNNING:
-            return 1.0
-        return min(self.rows_done / self.rows_total, 1.0) if self.rows_total else 0.0
