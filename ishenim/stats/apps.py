@@ -31,4 +31,7 @@ class StatsConfig(AppConfig):
 
         scopes_register()
         shell_register()
+        # Registers the statistics' periodic jobs with the timetable.
+        from ishenim.stats import tasks  # noqa: F401
+
         post_migrate.connect(_categories_seed, sender=self, dispatch_uid="stats_categories_seed")

@@ -250,6 +250,9 @@ class ImportRun(RowProgress, models.Model):
     )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # When a running import last committed progress: one that has said nothing for a long
+    # time has lost its worker (services.importing_uploads.imports_abandoned_fail).
+    progressed_at = models.DateTimeField(_("last progress"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("rows read"), default=0)
     rows_imported = models.PositiveIntegerField(_("rows imported"), default=0)
     rows_duplicate = models.PositiveIntegerField(_("rows already imported"), default=0)

@@ -4,9 +4,12 @@ Task names are module paths (ishenim.stats.tasks.stats_import_run); the `stats_`
 them apart from other apps' imports in the worker's logs and task table.
 """
 
+from datetime import timedelta
+
 from django_tasks import task
 
-from ishenim.stats.services.importing_uploads import import_run_execute
+from ishenim.core.schedule import periodic
+from ishenim.stats.services.importing_uploads import import_run_execute, imports_abandoned_fail
 
 
 @task()
@@ -36,3 +39,11 @@ def stats_open_data_build(build_id: int) -> dict | None:
     if build is None:
         return None
     return {"status": build.status, "rows_done": build.rows_done, "rows_total": build.rows_total}
+
+
+@periodic("stats_imports_abandoned_fail", every=timedelta(minutes=10))
+@task()
+def stats_imports_abandoned_fail() -> dict:
+    """Imports left "running" by a worker that stopped mid-file: failed, so they can be
+    tried again (services.importing_uploads.imports_abandoned_fail)."""
+    return {"failed": imports_abandoned_fail()}

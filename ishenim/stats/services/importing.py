@@ -396,8 +396,8 @@ class RunBook:
                 for name, value in values.items():
                     setattr(run, name, value)
                 run.status = ImportStatus.RUNNING
-                run.started_at = timezone.now()
-                run.save(update_fields=[*values, "status", "started_at"])
+                run.started_at = run.progressed_at = timezone.now()
+                run.save(update_fields=[*values, "status", "started_at", "progressed_at"])
         self.run = run
         # PostgreSQL streams new rows straight into the table unless the file was imported
         # into this dataset before, when nearly all are already there (importing_writers).
@@ -475,6 +475,7 @@ class RunBook:
         run.rows_read, run.rows_imported = self.read, self.imported
         run.rows_duplicate, run.rows_rejected = self.duplicate, self.rejected
         run.rows_done = self.read
+        run.progressed_at = timezone.now()
         run.rows_total = max(run.rows_total, self.read)
         run.save(
             update_fields=[
@@ -483,6 +484,7 @@ class RunBook:
                 "rows_duplicate",
                 "rows_rejected",
                 "rows_done",
+                "progressed_at",
                 "rows_total",
             ]
         )

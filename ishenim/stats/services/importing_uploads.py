@@ -22,11 +22,13 @@ import logging
 import shutil
 import tempfile
 import tomllib
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -169,8 +171,9 @@ def import_run_execute(*, import_run_id: int, language: str = "") -> ImportRun |
     Whatever breaks the import off leaves the run failed with the reason, in `language`
     (the worker's when empty): rows of batches committed before stay (importing
     the file again adds only the rest)."""
+    now = timezone.now()
     claimed = ImportRun.objects.filter(pk=import_run_id, status=ImportStatus.QUEUED).update(
-        status=ImportStatus.RUNNING, started_at=timezone.now()
+        status=ImportStatus.RUNNING, started_at=now, progressed_at=now
     )
     if not claimed:
         return None
@@ -249,3 +252,28 @@ def _fail_if_running(run: ImportRun, reason: str) -> ImportRun:
         current.save(update_fields=["status", "failure", "finished_at"])
         timeline.import_failed(run=current, actor=current.actor)
     return current
+
+
+# A running import commits its progress at least every batch of 50,000 rows, within seconds:
+# one silent this long has lost the worker (or the terminal) that ran it.
+ABANDONED_AFTER = timedelta(minutes=30)
+
+
+def imports_abandoned_fail(*, now: datetime | None = None) -> int:
+    """Mark failed, with the reason, the imports still "running" that have committed no
+    progress for ABANDONED_AFTER (their worker was stopped or killed mid-file): their page
+    says so and a stored upload can be tried again. Rows committed before stay. Returns how
+    many were failed."""
+    cutoff = (now or timezone.now()) - ABANDONED_AFTER
+    stale = ImportRun.objects.filter(status=ImportStatus.RUNNING).annotate(
+        last_sign=Coalesce("progressed_at", "started_at")
+    )
+    failed = 0
+    for run in stale.filter(last_sign__lt=cutoff).select_related("dataset", "actor"):
+        reason = _(
+            "The import stopped without finishing: the worker running it stopped. Rows"
+            " committed before stay; try the file again."
+        )
+        if _fail_if_running(run, reason).status == ImportStatus.FAILED:
+            failed += 1
+    return failed
