@@ -285,8 +285,9 @@ def test_a_police_uk_month_has_nothing_to_compare_with(west_yorkshire):
     assert len(figures.parts) == DatasetArea.objects.filter(dataset=west_yorkshire.dataset).count()
     assert sum(row.count for row in figures.parts) == 31635 - 883  # 883 without a place
     assert sum(row.rate is not None for row in figures.parts) == 1388
-    # Areas without a population: no rate for the whole force either.
-    assert figures.total == 31635 and figures.rate is None
+    # Areas without a population: the whole force's rate is over the areas that have one
+    # (test_the_whole_police_uk_month_has_a_rate_over_its_areas_with_a_population).
+    assert figures.total == 31635 and figures.rate.areas == 1388
 
 
 def test_overlapping_periods_are_refused(demo_dataset):
@@ -312,3 +313,20 @@ def test_analyses_change_nothing(demo_dataset):
 
     after = (CrimeRecord.objects.count(), CountRollup.objects.count(), AuditEntry.objects.count())
     assert before == after
+
+
+def test_the_whole_police_uk_month_has_a_rate_over_its_areas_with_a_population(west_yorkshire):
+    dataset = west_yorkshire.dataset
+    known = DatasetArea.objects.filter(dataset=dataset, population__isnull=False)
+    population = sum(known.values_list("population", flat=True))
+    records = CrimeRecord.objects.filter(dataset=dataset, area__population__isnull=False).count()
+
+    figures = analysis.dashboard_compute(dataset=dataset, viewer=PLATFORM)
+
+    # The 12 LSOAs beyond the force's area have no population: their records are left out.
+    assert (figures.rate.areas, figures.rate.of_areas) == (1_388, 1_400)
+    assert records < figures.total == 31_635
+    assert figures.rate.records == records
+    assert figures.rate.population == population
+    assert figures.rate.rate == pytest.approx(records * 100_000 / population)
+    assert figures.rate.lower < figures.rate.rate < figures.rate.upper

@@ -7,6 +7,7 @@ permissions, in a handful of GROUP BY queries whose cost does not grow with the 
 records: one for the categories of both periods, one for the parts, one for the months.
 """
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 
@@ -54,6 +55,11 @@ class RateFigure:
     upper: float
     population: int
     population_year: int | None
+    # Set when the rate covers only the areas with a known population (the whole of a
+    # dataset some of whose areas have none): the records and areas it is computed on.
+    records: int | None = None
+    areas: int | None = None
+    of_areas: int | None = None
 
 
 def rate_figure(count: int, population: int | None, year: int | None) -> RateFigure | None:
@@ -349,6 +355,9 @@ def dashboard_compute(
     else:
         population, year = whole_population(dataset)
     rate = rate_figure(total, population, year) if whole else None
+    parts_found = area_parts(dataset, plan, by_part, reach, len(periods))
+    if rate is None and whole and area is None and plan.key == "area_id":
+        rate = _rate_of_known_areas(parts_found)
     change = None
     if compare is not None:
         change = change_figure(
@@ -358,9 +367,7 @@ def dashboard_compute(
             months_after=len(period.months),
         )
     categories = _category_rows(by_category, total, period, compare)
-    parts = _part_rows(
-        area_parts(dataset, plan, by_part, reach, len(periods)), total, period, compare
-    )
+    parts = _part_rows(parts_found, total, period, compare)
     months, trend, change_month = _months(
         viewer, dataset, area=area, category=category, period=period, compare=compare
     )
@@ -382,6 +389,21 @@ def dashboard_compute(
         trend=trend,
         change_month=change_month,
     )
+
+
+def _rate_of_known_areas(parts: list[Part]) -> RateFigure | None:
+    """The whole dataset's rate when some of its areas have no population (police.uk files
+    name a few areas beyond the force's own): the records of the areas with one over their
+    population, and says so. None when no area has a population."""
+    known = [part for part in parts if part.population]
+    if not known:
+        return None
+    years = {part.population_year for part in known}
+    records = sum(part.counts[0] for part in known)
+    figure = rate_figure(
+        records, sum(part.population for part in known), years.pop() if len(years) == 1 else None
+    )
+    return dataclasses.replace(figure, records=records, areas=len(known), of_areas=len(parts))
 
 
 def _share(count: int, total: int) -> float | None:
