@@ -70,6 +70,19 @@ def _timed(client, url: str, requests: int) -> dict:
     }
 
 
+# The columns of _records_csv's file, for the generic CSV importer.
+RECORDS_MAPPING = {
+    "columns": {
+        "id": "id",
+        "date": "date",
+        "latitude": "lat",
+        "longitude": "lon",
+        "category": "crime_type",
+        "area_code": "area",
+    }
+}
+
+
 def _records_csv(path: Path, n: int) -> dict[str, int]:
     """The synthetic records as CSV; returns their areas (H3 r8 cells) with made-up
     populations."""
@@ -129,16 +142,7 @@ def _dataset_build(arguments, folder: Path):
     run = csv_import(
         dataset=dataset,
         file=folder / "records.csv",
-        mapping={
-            "columns": {
-                "id": "id",
-                "date": "date",
-                "latitude": "lat",
-                "longitude": "lon",
-                "category": "crime_type",
-                "area_code": "area",
-            }
-        },
+        mapping=RECORDS_MAPPING,
         actor=None,
     )
     imported = time.perf_counter() - started

@@ -40,7 +40,7 @@ from pathlib import Path
 REPOSITORY = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPOSITORY / "bench"))
 
-from dashboard import _records_csv  # noqa: E402
+from dashboard import RECORDS_MAPPING, _records_csv  # noqa: E402
 from import_policeuk import cpu_model, scratch_postgres  # noqa: E402
 
 DATASET = "synthetic-open"
@@ -79,16 +79,7 @@ def prepare(arguments) -> dict:
         run = csv_import(
             dataset=dataset,
             file=path,
-            mapping={
-                "columns": {
-                    "id": "id",
-                    "date": "date",
-                    "latitude": "lat",
-                    "longitude": "lon",
-                    "category": "crime_type",
-                    "area_code": "area",
-                }
-            },
+            mapping=RECORDS_MAPPING,
             actor=None,
         )
         imported = time.perf_counter() - started
