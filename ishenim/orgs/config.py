@@ -52,13 +52,16 @@ ROLE_GRANTS: dict[Role, Grant] = {
     Role.PREVENTION_CENTRE_MEMBER: Grant(Sensitivity.INTERNAL, frozenset({V, C, CH})),
     # The duty unit registers everything that comes in and hands it to an officer, so it
     # reads personal data (restricted) and assigns. Confidential cases go to the officers
-    # who handle them, not to the front desk.
-    Role.DUTY_OFFICER: Grant(Sensitivity.RESTRICTED, frozenset({V, C, CH, AS})),
+    # who handle them, not to the front desk. It keeps the register of appeals, which it
+    # prints and hands over: exports.
+    Role.DUTY_OFFICER: Grant(Sensitivity.RESTRICTED, frozenset({V, C, CH, AS, E})),
     # Border officers register border incidents with the people involved (restricted).
     Role.BORDER_OFFICER: Grant(Sensitivity.RESTRICTED, frozenset({V, C, CH})),
     # The officers who work cases read confidential files (family violence, juveniles), but
-    # only those their own unit handles: need to know, not the whole district's.
-    Role.DISTRICT_OFFICER: Grant(Sensitivity.CONFIDENTIAL, frozenset({V, C, CH}), True),
+    # only those their own unit handles: need to know, not the whole district's. A district
+    # officer takes their own work list away (the appeals on their desk, for a report or a
+    # round of visits): exports, computed with the same need to know.
+    Role.DISTRICT_OFFICER: Grant(Sensitivity.CONFIDENTIAL, frozenset({V, C, CH, E}), True),
     Role.INVESTIGATOR: Grant(Sensitivity.CONFIDENTIAL, frozenset({V, C, CH}), True),
     # A supervisor sees what their department and every station under it handles, assigns
     # the work and reports on it.

@@ -52,7 +52,9 @@ class Scope:
     unit: a field path to the AdminUnit the record belongs to ("unit",
         "organisation__jurisdiction"; "pk" when the record is itself a unit). A path through
         a many-to-many field means "any of them". None: the record is national.
-    organisation: path to the organisation handling the record, for need-to-know.
+    organisation: path to the organisation handling the record, for need-to-know; a tuple
+        of paths when two organisations handle it together (an appeal against the police:
+        the Ombudsman's office and the police inspection), either one opening it.
     owner: path to the user who owns the record ("owner"; "pk" for the account itself).
     write_action: what creating, changing or deleting needs instead of the action itself
         (Action.MANAGE for accounts and organisations).
@@ -63,7 +65,7 @@ class Scope:
 
     sensitivity: str = "sensitivity"
     unit: str | None = "unit"
-    organisation: str | None = None
+    organisation: str | tuple[str, ...] | None = None
     owner: str | None = None
     write_action: Action | None = None
     read_action: Action = Action.VIEW
@@ -84,7 +86,7 @@ def register(model: type[models.Model], scope: Scope) -> None:
     multi = False
     if scope.fixed_sensitivity is None:
         model._meta.get_field(scope.sensitivity)
-    for path in (scope.unit, scope.organisation, scope.owner):
+    for path in (scope.unit, *_organisation_paths(scope), scope.owner):
         if path:
             multi = _check_path(model, path) or multi
     _SCOPES[model._meta.concrete_model] = Scope(
@@ -97,6 +99,14 @@ def register(model: type[models.Model], scope: Scope) -> None:
         read_only=scope.read_only,
         multi_valued=multi,
     )
+
+
+def _organisation_paths(scope: Scope) -> tuple[str, ...]:
+    if scope.organisation is None:
+        return ()
+    if isinstance(scope.organisation, str):
+        return (scope.organisation,)
+    return tuple(scope.organisation)
 
 
 def _check_path(model: type[models.Model], path: str) -> bool:
@@ -350,7 +360,9 @@ def can(user, action: Action | str, record) -> bool:
             if scope.organisation is None:
                 continue
             if handlers is None:
-                handlers = _path_ids(record, scope.organisation)
+                handlers = set().union(
+                    *(_path_ids(record, path) for path in _organisation_paths(scope))
+                )
             if not handlers & seat.handling_organisation_ids():
                 continue
         return True
@@ -409,7 +421,13 @@ def _seat_condition(seat: Seat, scope: Scope) -> Q | None:
     fixed = scope.fixed_sensitivity
     need_to_know = seat.grant.need_to_know and Sensitivity.CONFIDENTIAL in cleared
     handled = (
-        Q(**{f"{scope.organisation}__in": seat.handling_organisation_ids()})
+        functools.reduce(
+            operator.or_,
+            (
+                Q(**{f"{path}__in": seat.handling_organisation_ids()})
+                for path in _organisation_paths(scope)
+            ),
+        )
         if need_to_know and scope.organisation
         else None
     )
