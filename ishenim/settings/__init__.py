@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "ishenim.geo",
     "ishenim.orgs",
     "ishenim.stats",
+    "ishenim.notifications",
 ]
 
 MIDDLEWARE = [
@@ -253,6 +254,21 @@ if OUTBOUND_DELIVERY == "redirect" and not OUTBOUND_REDIRECT_TO:
 globals().update(email_settings(env_str("EMAIL_URL", "console://")))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Ishenim <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Text messages: `console` prints them (development); `http` posts them to a gateway. The
+# gateway's request is described by the settings below, so that another provider is
+# configuration, not code (ishenim/notifications/sms/http.py).
+SMS_BACKEND = env_choice("SMS_BACKEND", "console", ("console", "http"))
+SMS_HTTP_URL = env_str("SMS_HTTP_URL")
+if SMS_BACKEND == "http" and not SMS_HTTP_URL:
+    raise ImproperlyConfigured("SMS_BACKEND=http needs SMS_HTTP_URL.")
+if SMS_HTTP_URL and not SMS_HTTP_URL.lower().startswith(("https://", "http://")):
+    # The URL is not repeated: a gateway's key is often in its query string.
+    raise ImproperlyConfigured("SMS_HTTP_URL must start with https:// or http://.")
+SMS_HTTP_METHOD = env_choice("SMS_HTTP_METHOD", "post", ("post", "put", "get")).upper()
+SMS_HTTP_BODY = env_str("SMS_HTTP_BODY", '{"to": "{to}", "text": "{text}", "sender": "{sender}"}')
+SMS_HTTP_CONTENT_TYPE = env_str("SMS_HTTP_CONTENT_TYPE", "application/json")
+SMS_HTTP_TOKEN = env_secret("SMS_HTTP_TOKEN")
+SMS_SENDER = env_str("SMS_SENDER")
 
 # --- Background tasks ---------------------------------------------------------------------
 TASKS = {
