@@ -19,6 +19,7 @@ urlpatterns += i18n_patterns(
     path("", include("ishenim.core.urls")),
     path("geo/", include("ishenim.geo.urls")),
     path("stats/", include("ishenim.stats.urls")),
+    path("", include("ishenim.appeals.urls")),
     path("open-data/", include("ishenim.stats.urls_open_data")),
     path("", include("ishenim.orgs.urls")),
     path("admin/", admin.site.urls),

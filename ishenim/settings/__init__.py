@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "ishenim.orgs",
     "ishenim.stats",
     "ishenim.notifications",
+    "ishenim.appeals",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,8 @@ ISHENIM_REFERENCE_DIR = Path(
     env_str("ISHENIM_REFERENCE_DIR", str(PACKAGE_DIR / "geo" / "reference" / "kg"))
 )
 ISHENIM_SITE_NAME = env_str("ISHENIM_SITE_NAME", "Ishenim")
+# Where residents reach the site: the links in text messages and emails (no request to ask).
+ISHENIM_PUBLIC_URL = env_str("ISHENIM_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 # Phone numbers typed without a country code are read as national numbers of this country.
 ISHENIM_PHONE_CALLING_CODE = env_str("ISHENIM_PHONE_CALLING_CODE", "996")
 ISHENIM_PHONE_NATIONAL_LENGTH = env_int("ISHENIM_PHONE_NATIONAL_LENGTH", 9)

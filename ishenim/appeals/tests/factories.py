@@ -9,9 +9,10 @@ from ishenim.appeals.services.submission import (
     appeal_submit,
 )
 
-# A point in Balykchy (Issyk-Kul) and one in Batken district.
+# A point in Balykchy (Issyk-Kul) and one in Batken District (not Batken city, a unit of its
+# own).
 BALYKCHY_POINT = (42.4606, 76.1870)
-BATKEN_POINT = (40.0628, 70.8194)
+BATKEN_POINT = (39.8410, 70.9798)
 
 
 def category(code: str = "public-order") -> AppealCategory:
