@@ -55,7 +55,10 @@ CATEGORIES = [
     ),
     (
         "stray-animals",
-        Sensitivity.RESTRICTED,
+        # Internal: the local government's veterinary service answers these, and its
+        # officials are cleared for internal records, not residents' personal data (the
+        # reporter's contact stays restricted all the same, in its own row).
+        Sensitivity.INTERNAL,
         80,
         ("Stray animals", "Бездомные животные", "Ээсиз жаныбарлар"),
     ),

@@ -22,6 +22,11 @@ def _track_url(appeal: Appeal, language: str) -> str:
     return f"{settings.ISHENIM_PUBLIC_URL}{path}"
 
 
+def _date(day) -> str:
+    # Day.month.year: how dates are written in Kyrgyzstan, in all three languages.
+    return day.strftime("%d.%m.%Y")
+
+
 def _subject(appeal: Appeal) -> tuple[str, str]:
     return ("appeals.appeal", str(appeal.pk))
 
@@ -54,7 +59,7 @@ def resident_told_registered(appeal: Appeal) -> None:
     _tell_resident(
         appeal,
         "appeals/appeal_registered",
-        {"answer_due": appeal.answer_due.isoformat()},
+        {"answer_due": _date(appeal.answer_due)},
     )
 
 
@@ -66,7 +71,7 @@ def resident_told_extended(appeal: Appeal) -> None:
     _tell_resident(
         appeal,
         "appeals/appeal_extended",
-        {"answer_due": appeal.answer_due.isoformat()},
+        {"answer_due": _date(appeal.answer_due)},
     )
 
 
@@ -87,7 +92,7 @@ def _tell_staff(appeal: Appeal, users, template: str) -> list[str]:
             template=template,
             context={
                 "code": appeal.code_display,
-                "answer_due": appeal.answer_due.isoformat(),
+                "answer_due": _date(appeal.answer_due),
                 "url": f"{settings.ISHENIM_PUBLIC_URL}{path}",
                 "site_name": settings.ISHENIM_SITE_NAME,
             },
