@@ -34,3 +34,30 @@ class AppealsConfig(AppConfig):
         from ishenim.appeals import tasks  # noqa: F401
 
         post_migrate.connect(_reference_seed, sender=self, dispatch_uid="appeals_reference_seed")
+        _routing_signals_connect()
+
+
+def _routing_signals_connect() -> None:
+    """Routes and deadline rules kept per process are forgotten when their rows change here."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from ishenim.appeals.models import DeadlineRule, RoutingRule
+    from ishenim.appeals.services import deadlines, routing
+    from ishenim.orgs.models import Organisation
+
+    for model in (RoutingRule, Organisation):
+        for signal in (post_save, post_delete):
+            signal.connect(
+                routing.routes_forget,
+                sender=model,
+                dispatch_uid=f"routes_{model.__name__}_{signal}",
+            )
+    m2m_changed.connect(
+        routing.routes_forget,
+        sender=Organisation.jurisdiction.through,
+        dispatch_uid="routes_jurisdiction",
+    )
+    for signal in (post_save, post_delete):
+        signal.connect(
+            deadlines.rules_forget, sender=DeadlineRule, dispatch_uid=f"deadline_rules_{signal}"
+        )

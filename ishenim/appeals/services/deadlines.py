@@ -8,15 +8,35 @@ that is fair to the resident: a late registration must not buy the office more t
 """
 
 import math
+import time
 from datetime import date
 
 from ishenim.appeals.models import Appeal, DeadlineRule
 from ishenim.core import calendar
 
+# The rules change rarely and are read on every submission: kept per process for a minute
+# and forgotten at once when this process saves one (AppealsConfig connects the signals).
+RULES_KEPT_SECONDS = 60
+_rules: dict[str, tuple[float, DeadlineRule]] = {}
+
+
+def rules_forget(**kwargs) -> None:
+    _rules.clear()
+
 
 def deadline_rule_for(organisation) -> DeadlineRule:
     """The rule for the handling organisation's type, or the default one."""
     kind = organisation.kind if organisation is not None else ""
+    found = _rules.get(kind)
+    now = time.monotonic()
+    if found is not None and now - found[0] < RULES_KEPT_SECONDS:
+        return found[1]
+    rule = _rule_look_up(kind)
+    _rules[kind] = (now, rule)
+    return rule
+
+
+def _rule_look_up(kind: str) -> DeadlineRule:
     rules = {
         rule.organisation_kind: rule
         for rule in DeadlineRule.objects.filter(organisation_kind__in={kind, ""})

@@ -39,7 +39,7 @@ def appeals_warn_due(*, today: date | None = None) -> int:
     for appeal_id in due.filter(_not_reminded("warned_for")).values_list("id", flat=True):
         with transaction.atomic():
             appeal = (
-                Appeal.objects.select_for_update()
+                Appeal.objects.select_for_update(of=("self",))
                 .select_related("assignee", "organisation")
                 .filter(pk=appeal_id)
                 .filter(_not_reminded("warned_for"))
@@ -61,7 +61,7 @@ def appeals_escalate_overdue(*, today: date | None = None) -> int:
     for appeal_id in overdue.filter(_not_reminded("escalated_for")).values_list("id", flat=True):
         with transaction.atomic():
             appeal = (
-                Appeal.objects.select_for_update()
+                Appeal.objects.select_for_update(of=("self",))
                 .select_related("organisation")
                 .filter(pk=appeal_id)
                 .filter(_not_reminded("escalated_for"))

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 
+from ishenim.appeals.enums import Channel
 from ishenim.appeals.models import Appeal
 from ishenim.notifications import services as notification_services
 from ishenim.orgs.enums import Role
@@ -32,6 +33,10 @@ def _subject(appeal: Appeal) -> tuple[str, str]:
 
 
 def _tell_resident(appeal: Appeal, template: str, context: dict) -> None:
+    if appeal.channel == Channel.PAPER_REGISTER:
+        # Typed in from a paper register, often months later: the resident was dealt with
+        # on paper, and a text about an old appeal would only confuse them.
+        return
     try:
         reporter = appeal.reporter
     except Appeal.reporter.RelatedObjectDoesNotExist:

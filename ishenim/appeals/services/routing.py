@@ -8,6 +8,8 @@ rule, the appeal goes to the police department whose jurisdiction is the smalles
 the place: its duty unit registers what comes in.
 """
 
+import threading
+import time
 from dataclasses import dataclass
 
 from django.db.models import Q
@@ -33,7 +35,33 @@ def _units_holding(unit: AdminUnit) -> dict[int, int]:
     return found
 
 
+# Routes are configuration read on every submission and changed a few times a year: each
+# process keeps the routes it found for a minute, and forgets them at once when this process
+# saves a rule or an organisation (signals below); another process's edit reaches it within
+# ROUTES_KEPT_SECONDS.
+ROUTES_KEPT_SECONDS = 60
+_routes: dict[tuple[int, int], tuple[float, Route]] = {}
+_routes_lock = threading.Lock()
+
+
 def route_find(*, category: AppealCategory, unit: AdminUnit) -> Route:
+    key = (category.pk, unit.pk)
+    now = time.monotonic()
+    found = _routes.get(key)
+    if found is not None and now - found[0] < ROUTES_KEPT_SECONDS:
+        return found[1]
+    route = _route_look_up(category=category, unit=unit)
+    with _routes_lock:
+        _routes[key] = (now, route)
+    return route
+
+
+def routes_forget(**kwargs) -> None:
+    with _routes_lock:
+        _routes.clear()
+
+
+def _route_look_up(*, category: AppealCategory, unit: AdminUnit) -> Route:
     holding = _units_holding(unit)
     rules = RoutingRule.objects.filter(
         Q(category=category) | Q(category__isnull=True),

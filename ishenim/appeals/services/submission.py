@@ -392,7 +392,11 @@ def appeal_submit(
         with transaction.atomic():
             # The related rows were fetched and checked above: validating each foreign key
             # again would cost a query apiece on the resident's form.
-            appeal.full_clean(exclude=_CHECKED_FIELDS)
+            # Constraints and uniqueness are the database's to enforce (Django checks each
+            # with a query of its own); the code is drawn free and the client key looked up.
+            appeal.full_clean(
+                exclude=_CHECKED_FIELDS, validate_unique=False, validate_constraints=False
+            )
             appeal.save(force_insert=True)
             if reporter is not None:
                 AppealReporter.objects.create(

@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from ishenim.appeals.enums import AppealStatus, EventKind, RejectionGround
+from ishenim.appeals.models import Appeal
 from ishenim.appeals.services import handling
 from ishenim.appeals.services.duplicates import possible_duplicates
 from ishenim.appeals.tests.factories import BALYKCHY_POINT, appeal_make
-from ishenim.appeals.models import Appeal
 from ishenim.core.clock import clock_at
 from ishenim.core.models import AuditEntry
 from ishenim.notifications.models import Notification

@@ -280,3 +280,13 @@ def _stored_files(storage, folder: str) -> list[str]:
     for name in folders:
         found += _stored_files(storage, f"{folder}/{name}")
     return found
+
+
+def test_a_new_routing_rule_applies_to_the_next_appeal_at_once(cast):
+    assert appeal_make().organisation == cast.balykchy_police
+
+    RoutingRule.objects.create(
+        category=category("public-order"), unit=cast.balykchy, organisation=cast.balykchy_station
+    )
+
+    assert appeal_make().organisation == cast.balykchy_station
