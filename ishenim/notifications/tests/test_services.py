@@ -125,6 +125,11 @@ def test_a_bad_address_language_or_context_is_refused(arguments, error):
 
 
 def test_recent_activity_names_the_audit_action():
+    from django.utils import translation
+
     from ishenim.core.work import activity_label_for
 
-    assert activity_label_for("notification_created") == "Sent a notification"
+    with translation.override("en"):
+        assert activity_label_for("notification_created") == "Sent a notification"
+    with translation.override("ru"):
+        assert activity_label_for("notification_created") != "Sent a notification"
